@@ -1,0 +1,31 @@
+# The README's two commands are `make run` and `make test`; both set up what is missing first.
+.PHONY: setup setup-test run test lint fuzz bench figures clean-db
+
+VENV := .venv/bin
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+run: setup
+	@$(VENV)/parkgeo serve
+
+test: setup-test
+	@$(VENV)/ruff check . && $(VENV)/ruff format --check --quiet .
+	@$(VENV)/pytest -q
+
+lint: setup
+	$(VENV)/ruff check . && $(VENV)/ruff format --check . && $(VENV)/mypy
+
+fuzz: setup-test
+	@UV_SYNC_GROUPS="--group fuzz" scripts/setup.sh --test
+	$(VENV)/python benchmarks/fuzz.py --examples 2000
+
+bench: setup-test
+	$(VENV)/python benchmarks/run_all.py
+
+clean-db:
+	-$(VENV)/parkgeo db down
+	rm -rf .parkgeo

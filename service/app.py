@@ -1,0 +1,67 @@
+"""``create_app(settings)``: the one place that wires the API together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from geo.errors import DatabaseUnavailable
+from service import errors
+from service.database import database_url, make_engine
+from service.routers import features, health
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+平顶山国家高新区"一区多园" geospatial service: the seven parks, 宝丰's four 组团 and the 34
+radiation points of the draft regulation, area checks, point location, map layers, maps and
+figures. **The bundled park boundaries are schematic (示意)**, not the approved survey; every
+feature says where its geometry comes from (`geometry_source`, `provenance`, `precision_m`).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API for ``settings`` (default: from the environment)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(database_url(settings))
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            engine.dispose()
+            raise DatabaseUnavailable(f"cannot reach the database: {exc}") from exc
+        app.state.engine = engine
+        app.state.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+        log.info("connected to %s", engine.url.render_as_string(hide_password=True))
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="parkgeo",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.embedded = settings.uses_embedded_db
+    errors.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    for module in (health, features):
+        app.include_router(module.router)
+    return app
