@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime, time, timedelta
-from functools import cache
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +20,7 @@ from sqlalchemy.orm import Session
 from boundaries.frames import PARK_COLUMNS, POINT_COLUMNS, SECTION_COLUMNS, Frames
 from boundaries.industries import INDUSTRY_FAMILY, families_of
 from boundaries.models import FEATURE_MODELS, Park
+from boundaries.sql import load_sql
 from geo.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -54,11 +53,6 @@ _EXTRA_PROPERTIES = {
 }
 
 
-@cache
-def _sql(name: str) -> str:
-    return (resources.files("boundaries") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
-
-
 def end_of_day(day: date) -> datetime:
     """``as_of=YYYY-MM-DD`` means the state at the end of that day, Beijing time."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
@@ -80,7 +74,7 @@ def feature_collection_json(
 ) -> str:
     """The collection (or one code of it) as GeoJSON text, straight from PostGIS."""
     table = check_collection(collection)
-    sql = _sql("feature_collection").format(
+    sql = load_sql("feature_collection").format(
         table=table, extra_properties=_EXTRA_PROPERTIES[table], valid_at=VALID_AT
     )
     params: dict[str, object] = {"code": code, "as_of": as_of}

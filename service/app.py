@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from geo.errors import DatabaseUnavailable
+from maps.interactive import ASSET_DIR, DEFAULT_ASSET_BASE
 from service import errors
 from service.database import database_url, make_engine
-from service.routers import features, health
+from service.routers import checks, features, health, maps
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.embedded = settings.uses_embedded_db
     errors.install(app)
+    app.mount(DEFAULT_ASSET_BASE.rstrip("/"), StaticFiles(directory=ASSET_DIR), name="map-assets")
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -62,6 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for module in (health, features):
+    for module in (health, features, maps, checks):
         app.include_router(module.router)
     return app

@@ -23,16 +23,18 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_as_of(
-    as_of: Annotated[
-        date | None,
-        Query(
-            description="YYYY-MM-DD: show the zone as it was at the end of that day "
-            "(Beijing time). Omit for the current state.",
-            examples=["2026-11-27"],
-        ),
-    ] = None,
-) -> datetime | None:
+AsOfDayQuery = Annotated[
+    date | None,
+    Query(
+        alias="as_of",
+        description="YYYY-MM-DD: show the zone as it was at the end of that day "
+        "(Beijing time). Omit for the current state.",
+        examples=["2026-11-27"],
+    ),
+]
+
+
+def get_as_of(as_of: AsOfDayQuery = None) -> datetime | None:
     return end_of_day(as_of) if as_of else None
 
 

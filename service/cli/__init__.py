@@ -13,7 +13,11 @@ from rich.logging import RichHandler
 from sqlalchemy.exc import OperationalError
 
 from geo.errors import InvalidInput, NotFound, ParkgeoError
-from service.cli import commands_db  # noqa: F401  (registers commands)
+from service.cli import (
+    commands_check,  # noqa: F401  (registers commands)
+    commands_db,  # noqa: F401  (registers commands)
+    commands_maps,  # noqa: F401  (registers commands)
+)
 from service.cli.app import app, console, err_console
 from service.settings import Settings
 
@@ -26,11 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return the exit code (for tests and ``run``)."""
     try:
         result = app(args=argv, prog_name="parkgeo", standalone_mode=False)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         err_console.print("已取消 / aborted")
         return 1
-    except click.ClickException as exc:
-        exc.show()
+    except (click.ClickException, typer.TyperException) as exc:
+        # typer >= 0.2x vendors click: its usage errors are not click.ClickException.
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err_console.print(f"错误 / error: {exc.format_message()}", highlight=False)
         return exc.exit_code
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
