@@ -16,7 +16,7 @@ from geo.errors import DatabaseUnavailable
 from maps.interactive import ASSET_DIR, DEFAULT_ASSET_BASE
 from service import errors
 from service.database import database_url, make_engine
-from service.routers import checks, features, health, maps
+from service.routers import checks, features, health, locate, maps
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for module in (health, features, maps, checks):
+    for module in (health, features, maps, checks, locate):
         app.include_router(module.router)
     return app
