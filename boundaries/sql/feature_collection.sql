@@ -14,7 +14,7 @@ FROM (
         json_build_object(
             'type', 'Feature',
             'id', t.code,
-            'geometry', ST_AsGeoJSON(t.geom, 7)::json,
+            'geometry', ST_AsGeoJSON(t.geom, 7, 0)::json,
             'properties', to_jsonb(t) - 'geom' - 'id' || {extra_properties}
         ) AS feature
     FROM {table} AS t

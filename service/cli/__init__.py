@@ -16,6 +16,7 @@ from geo.errors import InvalidInput, NotFound, ParkgeoError
 from service.cli import (
     commands_check,  # noqa: F401  (registers commands)
     commands_db,  # noqa: F401  (registers commands)
+    commands_export,  # noqa: F401  (registers commands)
     commands_locate,  # noqa: F401  (registers commands)
     commands_maps,  # noqa: F401  (registers commands)
 )
