@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; both set up what is missing first.
-.PHONY: setup setup-test run test lint fuzz bench figures clean-db
+.PHONY: setup setup-test run test lint fuzz bench load clean-db
 
 VENV := .venv/bin
 
@@ -24,7 +24,12 @@ fuzz: setup-test
 	$(VENV)/python benchmarks/fuzz.py --examples 2000
 
 bench: setup-test
+	@UV_SYNC_GROUPS="--group bench" scripts/setup.sh --test
 	$(VENV)/python benchmarks/run_all.py
+
+load: setup
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null)
+	$(VENV)/python benchmarks/load_test.py
 
 clean-db:
 	-$(VENV)/parkgeo db down
