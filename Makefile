@@ -20,8 +20,7 @@ lint: setup
 	$(VENV)/ruff check . && $(VENV)/ruff format --check . && $(VENV)/mypy
 
 fuzz: setup-test
-	@UV_SYNC_GROUPS="--group fuzz" scripts/setup.sh --test
-	$(VENV)/python benchmarks/fuzz.py --examples 2000
+	$(VENV)/python scripts/fuzz.py --examples 2000
 
 bench: setup-test
 	@UV_SYNC_GROUPS="--group bench" scripts/setup.sh --test
