@@ -16,7 +16,7 @@ from geo.errors import DatabaseUnavailable
 from maps.interactive import ASSET_DIR, DEFAULT_ASSET_BASE
 from service import errors
 from service.database import database_url, make_engine
-from service.routers import checks, exports, features, health, locate, maps, ogc, tiles
+from service.routers import admin, checks, exports, features, health, locate, maps, ogc, tiles
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    for module in (health, features, maps, checks, ogc, tiles, exports, locate):
+    for module in (health, features, maps, checks, ogc, tiles, exports, admin, locate):
         app.include_router(module.router)
     return app

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from boundaries.edits import EditConflict
 from geo.errors import (
     DatabaseUnavailable,
     DependencyMissing,
@@ -20,6 +21,7 @@ from geo.errors import (
     ParkgeoError,
     Unauthorized,
 )
+from service.auth import Forbidden
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,8 @@ STATUS: dict[type[ParkgeoError], int] = {
     InvalidInput: 400,
     ImportRejected: 422,
     Unauthorized: 401,
+    Forbidden: 403,
+    EditConflict: 409,
     DependencyMissing: 503,
     DatabaseUnavailable: 503,
 }
@@ -48,8 +52,12 @@ def install(app: FastAPI) -> None:
         status = status_of(exc)
         log.info("%s %s -> %d: %s", request.method, request.url.path, status, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        body = {"detail": exc.message, "error": type(exc).__name__}
+        details = getattr(exc, "details", None)  # e.g. the report of a rejected import
+        if isinstance(details, dict):
+            body.update({k: v for k, v in details.items() if k not in body})
         return JSONResponse(
-            {"detail": exc.message, "error": type(exc).__name__},
+            body,
             status_code=status,
             headers=headers,
         )

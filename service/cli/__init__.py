@@ -17,6 +17,7 @@ from service.cli import (
     commands_check,  # noqa: F401  (registers commands)
     commands_db,  # noqa: F401  (registers commands)
     commands_export,  # noqa: F401  (registers commands)
+    commands_import,  # noqa: F401  (registers commands)
     commands_locate,  # noqa: F401  (registers commands)
     commands_maps,  # noqa: F401  (registers commands)
 )
