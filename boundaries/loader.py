@@ -65,7 +65,9 @@ def load_bundled(session: Session, folder: Path | None = None) -> LoadReport:
     return report
 
 
-def _known(session: Session, model: type) -> set[str]:
+def _known(
+    session: Session, model: type[Park] | type[ParkSection] | type[RadiationPoint]
+) -> set[str]:
     return set(session.scalars(select(model.code).distinct()))
 
 

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from boundaries.industries import INDUSTRY_FAMILY
 from geo.errors import InvalidInput
@@ -34,7 +41,15 @@ CATEGORY_LABELS = {
 }
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)]
-Industry = Literal[tuple(INDUSTRY_FAMILY)]  # type: ignore[valid-type]
+
+
+def _known_industry(term: str) -> str:
+    if term not in INDUSTRY_FAMILY:
+        raise ValueError(f"unknown industry; known terms: {'、'.join(INDUSTRY_FAMILY)}")
+    return term
+
+
+Industry = Annotated[str, AfterValidator(_known_industry)]
 
 
 class _Record(BaseModel):
