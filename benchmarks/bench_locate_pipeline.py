@@ -1,6 +1,6 @@
 """Benchmark the real spreadsheet path (``boundaries.tables``) against plain GeoPandas.
 
-Run: ``.venv/bin/python benchmarks/bench_locate_pipeline.py [--n 1000000] [--seed 42]``
+Run: ``.venv/bin/python benchmarks/bench_locate_pipeline.py [--n 1000000] [--repeat 3]``
 
 Same N-row CSV (id, name, lon, lat; random points over the parks' extent) for both, in the
 same run:
@@ -9,15 +9,19 @@ same run:
 - GeoPandas: ``read_csv`` → ``points_from_xy`` → ``sjoin`` parks and sections → ``to_csv``
   (park and section only: no distances, no warnings).
 The park/section columns are asserted identical. Our index is built before timing (the
-service builds it once per process); its build time is printed separately.
+service builds it once per process); its build time is printed separately. The two pipelines
+run alternately ``--repeat`` times and the medians are compared (other work on the machine
+moves single runs by ±30 %); our run is also split into its stages.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,16 +38,30 @@ from boundaries.locating import LocatingIndex  # noqa: E402
 from boundaries.tables import locate_table, read_table, write_table  # noqa: E402
 
 
-def ours(src: Path, dst: Path, index: LocatingIndex) -> None:
+def ours(src: Path, dst: Path, index: LocatingIndex, stages: dict[str, list[float]]) -> None:
+    """The CLI's path, bytes to bytes, each stage timed into ``stages``."""
+    t0 = time.perf_counter()
     table = read_table(src.read_bytes(), src.name)
+    t1 = time.perf_counter()
     located = locate_table(table, index)
+    t2 = time.perf_counter()
     dst.write_bytes(write_table(table, located))
+    t3 = time.perf_counter()
+    for name, seconds in (("read", t1 - t0), ("locate", t2 - t1), ("write", t3 - t2)):
+        stages.setdefault(name, []).append(seconds)
+
+
+def _timed(run: Callable[[], None]) -> float:
+    t0 = time.perf_counter()
+    run()
+    return time.perf_counter() - t0
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1_000_000, help="rows in the CSV")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each pipeline (medians)")
     args = ap.parse_args(argv)
 
     data = bundled_frames()
@@ -63,33 +81,41 @@ def main(argv: list[str] | None = None) -> int:
             src, index=False
         )
         mine, theirs = Path(tmp) / "ours.csv", Path(tmp) / "theirs.csv"
-        t0 = time.perf_counter()
-        ours(src, mine, index)
-        t_first = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ours(src, mine, index)
-        t_ours = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        geopandas_csv_pipeline(src, theirs, parks, sections)
-        t_gpd = time.perf_counter() - t0
+        stages: dict[str, list[float]] = {}
+        t_first = _timed(lambda: ours(src, mine, index, {}))
+        t_ours, t_gpd = [], []
+        for _ in range(max(1, args.repeat)):
+            t_ours.append(_timed(lambda: ours(src, mine, index, stages)))
+            t_gpd.append(_timed(lambda: geopandas_csv_pipeline(src, theirs, parks, sections)))
         a = pd.read_csv(mine, usecols=["park", "section"], encoding="utf-8-sig")
         b = pd.read_csv(theirs, usecols=["park", "section"])
         same = a.equals(b)
         extra = pd.read_csv(mine, usecols=["distance_m", "warning"], encoding="utf-8-sig")
 
+    med_ours, med_gpd = statistics.median(t_ours), statistics.median(t_gpd)
     print(f"N = {args.n:,} rows; {len(parks)} parks, {len(sections)} sections (bundled)")
+    print(f"medians of {len(t_ours)} alternating runs (every run in brackets)")
     print("CSV -> annotated CSV                                     seconds   ratio")
     print(f"  index build (once per process)                        {t_build:7.2f}")
     print(f"  ours, first file (index cells built lazily)           {t_first:7.2f}")
-    print(f"  ours, warm (boundaries.tables, + distances, warnings) {t_ours:7.2f}    1.0x")
     print(
-        f"  GeoPandas (read_csv, points_from_xy, 2x sjoin, to_csv){t_gpd:7.2f}  "
-        f"{t_gpd / t_ours:5.1f}x slower (first file: {t_gpd / t_first:.1f}x)"
+        f"  ours, warm (boundaries.tables, + distances, warnings) {med_ours:7.2f}    1.0x"
+        f"  [{_listing(t_ours)}]"
     )
+    print("    stages: " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in stages.items()))
+    print(
+        f"  GeoPandas (read_csv, points_from_xy, 2x sjoin, to_csv){med_gpd:7.2f}  "
+        f"{med_gpd / med_ours:5.1f}x slower  [{_listing(t_gpd)}]"
+    )
+    print(f"  first file vs GeoPandas: {med_gpd / t_first:.1f}x")
     print(f"  identical park/section columns: {same}")
     print(f"  rows with a distance: {extra['distance_m'].notna().sum():,}")
     assert same, "park/section columns differ"
     return 0
+
+
+def _listing(seconds: list[float]) -> str:
+    return " ".join(f"{s:.2f}" for s in seconds)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -134,9 +134,17 @@ def locating_index(session: Session, as_of: datetime | None = None) -> LocatingI
 # --- answers --------------------------------------------------------------------------------
 
 
+#: An object column as (keys, table) with ``column == table[keys]`` (key -1: the last entry).
+Coded = tuple[NDArray[np.int64], NDArray[np.object_]]
+
+
 @dataclass
 class Answers:
-    """Per-point answers, arrays aligned with the input (object arrays hold str or None)."""
+    """Per-point answers, arrays aligned with the input (object arrays hold str or None).
+
+    ``codes`` keeps, for the object columns built from small lookup tables, the keys they were
+    built from: a batch writer groups a million rows by them instead of hashing the strings.
+    """
 
     inside: NDArray[np.object_]  # True / False / None (no answer: bad input)
     park: NDArray[np.object_]
@@ -150,9 +158,34 @@ class Answers:
     warning: NDArray[np.object_]
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
+    codes: dict[str, Coded] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.inside)
+
+    def factorized(self, name: str) -> Coded:
+        """The object column ``name`` as (keys, table): the stored codes, else by hashing."""
+        if name in self.codes:
+            return self.codes[name]
+        keys, uniques = pd.factorize(getattr(self, name), use_na_sentinel=True)
+        return keys, np.array([*uniques, None], dtype=object)
+
+    @classmethod
+    def concat(cls, parts: list[Answers]) -> Answers:
+        """One Answers for consecutive batches (codes too: keys shifted onto joined tables)."""
+        if len(parts) == 1:
+            return parts[0]
+        arrays = {name: np.concatenate([getattr(p, name) for p in parts]) for name in ANSWER_FIELDS}
+        codes: dict[str, Coded] = {}
+        for name in set.intersection(*(set(p.codes) for p in parts)):
+            keys, tables, offset = [], [], 0
+            for part in parts:
+                k, table = part.codes[name]
+                keys.append(k % len(table) + offset)  # -1 -> this table's last entry
+                tables.append(table)
+                offset += len(table)
+            codes[name] = (np.concatenate(keys), np.concatenate(tables))
+        return cls(**arrays, codes=codes)
 
     def record(self, i: int) -> dict[str, Any]:
         """One point as JSON-ready values."""
@@ -165,13 +198,6 @@ class Answers:
                 value = bool(value)
             out[name] = value
         return out
-
-
-def _fast_map(lut: dict[str, Any], codes: NDArray[np.object_]) -> NDArray[np.object_]:
-    """Map an object array of a few distinct codes (or None) through ``lut``, vectorised."""
-    keys, uniques = pd.factorize(codes, use_na_sentinel=True)
-    table = np.array([*(lut.get(u) for u in uniques), None], dtype=object)
-    return table[keys]  # sentinel -1 picks the trailing None
 
 
 def locate_points(
@@ -192,77 +218,84 @@ def locate_points(
     xs = np.ravel(np.asarray(x, dtype=float))
     ys = np.ravel(np.asarray(y, dtype=float))
     n = xs.size
-    warnings: list[NDArray[np.object_]] = []
     finite = np.isfinite(xs) & np.isfinite(ys)
+    # Masks travel with the message arrays: comparing object arrays to None is slow.
     bad = np.full(n, None, dtype=object)
     if problems is not None:
         bad[:] = problems
-    bad[~finite & (bad == None)] = (  # noqa: E711
-        "坐标缺失或不是有限数 / coordinate missing or not a finite number"
-    )
+    is_bad = bad != None  # noqa: E711
+    missing = ~finite & ~is_bad
+    bad[missing] = "坐标缺失或不是有限数 / coordinate missing or not a finite number"
+    is_bad |= missing
     if parsed.is_geographic:
         out_of_range = finite & ((np.abs(xs) > 180) | (np.abs(ys) > 90))
         bad[out_of_range] = [
             f"经纬度超出范围 / lon/lat out of range: lon={a:g}, lat={b:g}"
             for a, b in zip(xs[out_of_range], ys[out_of_range], strict=True)
         ]
+        is_bad |= out_of_range
     with np.errstate(all="ignore"):
         lon, lat = to_cgcs2000(np.where(finite, xs, np.nan), np.where(finite, ys, np.nan), parsed)
-    usable = (bad == None) & np.isfinite(lon) & np.isfinite(lat)  # noqa: E711
-    unconvertible = (bad == None) & ~usable  # noqa: E711
+    usable = ~is_bad & np.isfinite(lon) & np.isfinite(lat)
+    unconvertible = ~is_bad & ~usable
     bad[unconvertible] = f"无法从 {parsed.name} 转换 / cannot be converted from {parsed.name}"
+    is_bad |= unconvertible
     lon = np.where(usable, lon, np.nan)
     lat = np.where(usable, lat, np.nan)
-    warnings.append(bad)
 
     far = usable & (_metres_from_bounds(index.bounds, lon, lat) > AREA_RADIUS_M)
-    swap_msg, far_msg = _swap_or_far(index, parsed, xs, ys, far | (finite & ~usable))
-    has_swap = swap_msg != None  # noqa: E711
-    bad[has_swap & ~usable] = None  # "out of range" is explained better by the swap
-    warnings.append(swap_msg)
-    warnings.append(_masked(far, far_msg))
-    aou = np.full(n, None, dtype=object)
+    swapped = _swapped(index, parsed, xs, ys, far | (finite & ~usable))
+    is_bad &= ~(swapped & ~usable)  # "out of range" is explained better by the swap
     outside_aou = usable & ~area_of_use_contains(parsed, lon, lat)
-    if outside_aou.any():
-        w, s, e, nn = area_of_use(parsed)
-        aou[outside_aou] = (
-            f"超出 {parsed.name} 的适用范围 / outside the area of use of {parsed.name} "
-            f"({w:g}–{e:g}°E, {s:g}–{nn:g}°N): the conversion may be distorted"
-        )
-    warnings.append(aou)
+    warnings = [
+        (is_bad, bad),
+        (swapped, _swap_message(parsed)),
+        (far & ~swapped, FAR_MESSAGE),
+        (outside_aou, _aou_message(parsed) if outside_aou.any() else ""),
+    ]
 
     result = index.locator.locate(lon, lat)
     dist, owner = index.edges.nearest(lon, lat)
-    codes = np.array([*index.locator.park_codes, None], dtype=object)
-    nearest_any = codes[owner]  # owner -1 -> None
     inside_b = result.inside & usable
     signed = np.where(inside_b, dist, -dist)
     distance = np.asarray(np.round(signed, 1) + 0.0, dtype=np.float64)  # + 0.0: no -0.0
     distance[~usable] = np.nan
 
-    park = _masked(inside_b, result.park)
-    section = _masked(inside_b, result.section)
-    nearest_park = _masked(usable & ~inside_b, nearest_any)
-    relevant = np.where(inside_b, park, nearest_park)
-    precision = _fast_map(index.precision_m, nearest_any)
-    near = np.full(n, None, dtype=object)
-    has = usable & (precision != None)  # noqa: E711
-    near[has] = np.abs(distance[has]) <= precision[has].astype(float)
-    inside = np.full(n, None, dtype=object)
-    inside[usable] = inside_b[usable]
+    # Object columns are built as table[keys] from small lookup tables, and the keys are kept.
+    codes: dict[str, Coded] = {}
+    park_keys, parks = pd.factorize(_masked(inside_b, result.park), use_na_sentinel=True)
+    section_keys, sections = pd.factorize(_masked(inside_b, result.section), use_na_sentinel=True)
+    outside_owner = np.where(usable & ~inside_b, owner, -1)  # nearest park when outside
+    park_codes = index.locator.park_codes
+    source_keys = np.where(
+        inside_b, park_keys, np.where(outside_owner >= 0, len(parks) + outside_owner, -1)
+    )
+    has = usable & np.array([c in index.precision_m for c in park_codes] + [False])[owner]
+    precision = np.array([index.precision_m.get(c, np.nan) for c in park_codes] + [np.nan])
+    near = np.abs(distance) <= precision[owner]
+    columns = {
+        "inside": (np.where(usable, inside_b, -1), (False, True)),
+        "park": (park_keys, parks),
+        "park_name": (park_keys, [index.park_names.get(c) for c in parks]),
+        "section": (section_keys, sections),
+        "section_name": (section_keys, [index.section_names.get(c) for c in sections]),
+        "nearest_park": (outside_owner, park_codes),
+        "near_edge": (np.where(has, near, -1), (False, True)),
+        "geometry_source": (
+            source_keys,
+            [index.geometry_source.get(c) for c in [*parks, *park_codes]],
+        ),
+    }
+    for name, (keys, values) in columns.items():
+        codes[name] = (keys.astype(np.int64), np.array([*values, None], dtype=object))
+    objects = {name: table[keys] for name, (keys, table) in codes.items()}
     return Answers(
-        inside=inside,
-        park=park,
-        park_name=_fast_map(index.park_names, park),
-        section=section,
-        section_name=_fast_map(index.section_names, section),
+        **objects,
         distance_m=distance,
-        nearest_park=nearest_park,
-        near_edge=near,
-        geometry_source=_fast_map(index.geometry_source, relevant),
         warning=_join(warnings, n),
         lon=np.round(lon, 7),
         lat=np.round(lat, 7),
+        codes=codes,
     )
 
 
@@ -285,43 +318,58 @@ def _metres_from_bounds(
     return np.hypot(dx, dy)
 
 
-def _swap_or_far(
+FAR_MESSAGE = (
+    f"不在平顶山范围内 / outside the Pingdingshan area: more than "
+    f"{AREA_RADIUS_M / 1000:.0f} km from the parks (wrong CRS?)"
+)
+
+
+def _swapped(
     index: LocatingIndex, parsed: ParsedCrs, xs: NDArray, ys: NDArray, check: NDArray
-) -> tuple[NDArray[np.object_], NDArray[np.object_]]:
-    """For the ``check`` points: a swap warning where (y, x) lands near the parks, else an
-    out-of-area warning (returned separately: only meaningful for usable points)."""
-    swap = np.full(xs.size, None, dtype=object)
-    far = np.full(xs.size, None, dtype=object)
+) -> NDArray[np.bool_]:
+    """Among the ``check`` points, those whose (y, x) would land near the parks."""
+    swapped = np.zeros(xs.size, dtype=bool)
     if not check.any():
-        return swap, far
+        return swapped
     sel = np.flatnonzero(check)
     with np.errstate(all="ignore"):
         slon, slat = to_cgcs2000(ys[sel], xs[sel], parsed)
-    swapped = _metres_from_bounds(index.bounds, slon, slat) <= AREA_RADIUS_M
+    swapped[sel] = _metres_from_bounds(index.bounds, slon, slat) <= AREA_RADIUS_M
+    return swapped
+
+
+def _swap_message(parsed: ParsedCrs) -> str:
     if parsed.is_geographic:
-        message = "经纬度可能颠倒 / lon and lat look swapped: (lat, lon) would be near the parks"
-    else:
-        message = (
-            "X/Y 可能颠倒 / easting and northing look swapped (survey tables call the "
-            "northing X): swapped they would be near the parks"
-        )
-    swap[sel[swapped]] = message
-    far[sel[~swapped]] = (
-        f"不在平顶山范围内 / outside the Pingdingshan area: more than "
-        f"{AREA_RADIUS_M / 1000:.0f} km from the parks (wrong CRS?)"
+        return "经纬度可能颠倒 / lon and lat look swapped: (lat, lon) would be near the parks"
+    return (
+        "X/Y 可能颠倒 / easting and northing look swapped (survey tables call the "
+        "northing X): swapped they would be near the parks"
     )
-    return swap, far
 
 
-def _join(parts: list[NDArray[np.object_]], n: int) -> NDArray[np.object_]:
+def _aou_message(parsed: ParsedCrs) -> str:
+    w, s, e, n = area_of_use(parsed)
+    return (
+        f"超出 {parsed.name} 的适用范围 / outside the area of use of {parsed.name} "
+        f"({w:g}–{e:g}°E, {s:g}–{n:g}°N): the conversion may be distorted"
+    )
+
+
+def _join(
+    parts: list[tuple[NDArray[np.bool_], NDArray[np.object_] | str]], n: int
+) -> NDArray[np.object_]:
+    """Per point, the messages of the parts whose mask is set, joined with "; " in order
+    (a part's message is one text for all its points, or an array of texts)."""
     out = np.full(n, None, dtype=object)
-    for part in parts:
-        has = part != None  # noqa: E711
-        if not has.any():
+    has = np.zeros(n, dtype=bool)
+    for mask, message in parts:
+        if not mask.any():
             continue
-        both = has & (out != None)  # noqa: E711
-        only = has & ~both
-        out[only] = part[only]
+        only = mask & ~has
+        both = mask & has
+        out[only] = message[only] if isinstance(message, np.ndarray) else message
         if both.any():
-            out[both] = [f"{a}; {b}" for a, b in zip(out[both], part[both], strict=True)]
+            more = message[both] if isinstance(message, np.ndarray) else [message] * both.sum()
+            out[both] = [f"{a}; {b}" for a, b in zip(out[both], more, strict=True)]
+        has |= mask
     return out

@@ -9,24 +9,29 @@ The user's own cells are never re-typed: CSV input columns are read as text (and
 row is one line, copied byte for byte with the answers appended: also the fast path for a
 million rows), XLSX cells keep their types. CSV output is UTF-8 with a BOM, so Excel shows the
 Chinese correctly.
+
+Speed (``benchmarks/bench_locate_pipeline.py``): a CSV is kept as UTF-8 bytes, so pandas
+parses the two coordinate columns without a Python decode step and the writer joins bytes;
+per-row Python work is limited to one ``bytes.join`` over (line, answer cells) pieces, with
+answer texts formatted once per distinct combination and numbers formatted in numpy.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from boundaries.locating import Answers, LocatingIndex, locate_points
+from boundaries.locating import Answers, Coded, LocatingIndex, locate_points
 from geo.crs import ParsedCrs, parse_crs
 from geo.errors import InvalidInput
 
@@ -52,6 +57,8 @@ TABLE_COLUMNS = (
 )
 _ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 is a superset of GBK and GB2312
 _DELIMITERS = (",", "\t", ";")
+_MAX_PLACES = 7  # answer floats have at most 7 decimals (lon/lat; distances have 1)
+_SCALE = 10.0**_MAX_PLACES
 
 # (x names, y names) in priority order, compared after _normal(); geographic first.
 _PAIRS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -70,7 +77,7 @@ class Table:
     format: str
     columns: list[str]
     frame: pd.DataFrame | None = None
-    text: str | None = None  # decoded CSV, for the line-preserving writer
+    body: bytes | None = None  # the CSV as UTF-8 without BOM (GBK input is re-encoded)
     delimiter: str = ","
     encoding: str = "utf-8"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -108,15 +115,28 @@ def read_table(data: bytes, filename: str | None = None) -> Table:
     text, encoding = _decode(data, name)
     if not text.strip():
         raise InvalidInput(f"{name}: the file is empty.")
-    header_line = text.split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")
+    header_line = (text if end < 0 else text[:end]).rstrip("\r")
     delimiter = max(_DELIMITERS, key=header_line.count)
     try:
         header = next(csv.reader([header_line], delimiter=delimiter))
     except (csv.Error, StopIteration):
         raise InvalidInput(f"{name}: cannot read the header line.") from None
     return Table(
-        "csv", [h.strip() for h in header], text=text, delimiter=delimiter, encoding=encoding
+        "csv",
+        [h.strip() for h in header],
+        body=_utf8_body(data, text, encoding),
+        delimiter=delimiter,
+        encoding=encoding,
     )
+
+
+def _utf8_body(data: bytes, text: str, encoding: str) -> bytes:
+    """The CSV as UTF-8 bytes without BOM: the input itself when it was UTF-8 (no copy of a
+    decoded string to keep), else the decoded text re-encoded (GBK files come out as UTF-8)."""
+    if encoding != "utf-8-sig":
+        return text.encode("utf-8")
+    return data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
@@ -250,17 +270,18 @@ def locate_table(
         )
         if progress is not None:
             progress(stop, n)
-    return Located(_concat(parts), xc, yc, parsed)
+    return Located(Answers.concat(parts), xc, yc, parsed)
 
 
 def _coordinate_columns(table: Table, xc: str, yc: str) -> tuple[pd.Series, pd.Series]:
     if table.frame is not None:
         return table.frame[xc], table.frame[yc]
-    assert table.text is not None
+    assert table.body is not None
     wanted = sorted({table.columns.index(xc), table.columns.index(yc)})
     try:
         frame = pd.read_csv(
-            io.StringIO(table.text),
+            io.BytesIO(table.body),
+            encoding="utf-8",
             sep=table.delimiter,
             usecols=wanted,
             skip_blank_lines=False,
@@ -281,39 +302,33 @@ def merge_problems(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def _concat(parts: list[Answers]) -> Answers:
-    if len(parts) == 1:
-        return parts[0]
-    names = Answers.__dataclass_fields__
-    return Answers(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
-
-
 # --- write ----------------------------------------------------------------------------------
 
 
 def answer_columns(located: Located, existing: list[str]) -> dict[str, np.ndarray]:
     """Output column name -> values; names already in the file get a ``_parkgeo`` suffix."""
     a = located.answers
-    values: dict[str, np.ndarray] = {name: getattr(a, name) for name in TABLE_COLUMNS}
+    return {label: getattr(a, name) for label, name in _answer_fields(located, existing).items()}
+
+
+def _answer_fields(located: Located, existing: list[str]) -> dict[str, str]:
+    """Output column name -> ``Answers`` field."""
+    fields = {name: name for name in TABLE_COLUMNS}
     if located.crs.name not in ("wgs84", "cgcs2000"):
-        values["cgcs2000_lon"] = a.lon
-        values["cgcs2000_lat"] = a.lat
+        fields["cgcs2000_lon"] = "lon"
+        fields["cgcs2000_lat"] = "lat"
     taken = set(existing)
-    out = {}
-    for name, column in values.items():
-        label = name if name not in taken else f"{name}_parkgeo"
-        out[label] = column
-    return out
+    return {(k if k not in taken else f"{k}_parkgeo"): v for k, v in fields.items()}
 
 
 def write_table(table: Table, located: Located, fmt: str | None = None) -> bytes:
     """The table with the answer columns, as CSV (UTF-8 with BOM) or XLSX bytes."""
     fmt = fmt or table.format
-    columns = answer_columns(located, table.columns)
-    if fmt == "csv" and table.text is not None:
-        fast = _append_to_lines(table, columns)
+    if fmt == "csv" and table.body is not None:
+        fast = _append_to_lines(table, located)
         if fast is not None:
             return fast
+    columns = answer_columns(located, table.columns)
     frame = _full_frame(table)
     frame = frame.assign(**{k: _cells(v) for k, v in columns.items()})
     if fmt == "xlsx":
@@ -327,9 +342,10 @@ def write_table(table: Table, located: Located, fmt: str | None = None) -> bytes
 def _full_frame(table: Table) -> pd.DataFrame:
     if table.frame is not None:
         return table.frame
-    assert table.text is not None
+    assert table.body is not None
     frame = pd.read_csv(
-        io.StringIO(table.text),
+        io.BytesIO(table.body),
+        encoding="utf-8",
         sep=table.delimiter,
         dtype=str,
         keep_default_na=False,
@@ -345,61 +361,141 @@ def _cells(values: np.ndarray) -> pd.Series:
     return pd.Series(values).astype(object).where(~np.isnan(values), None)
 
 
-def _append_to_lines(table: Table, columns: dict[str, np.ndarray]) -> bytes | None:
-    """Append the answers to each line of the CSV text, the user's bytes untouched.
+def _append_to_lines(table: Table, located: Located) -> bytes | None:
+    """Append the answers to each line of the CSV, the user's bytes untouched.
 
     None when rows are not lines (quoted line breaks): the caller then rewrites the table.
     """
-    assert table.text is not None
-    text = table.text
-    newline = "\r\n" if "\r\n" in text[:65536] else "\n"
-    lines = text.split(newline)
-    if lines and lines[-1] == "":
+    assert table.body is not None
+    newline = b"\r\n" if b"\r\n" in table.body[:65536] else b"\n"
+    lines = table.body.split(newline)
+    if lines and lines[-1] == b"":
         lines.pop()
     rows = table.extra.get("rows")
     if rows is None or len(lines) - 1 != rows:
         return None
     d = table.delimiter
-    lines[0] += d + d.join(_quote(name, d) for name in columns)
-    pieces = _cell_texts(columns, d)
-    # One join over (line, cells…, newline) per row: no per-row string concatenation.
-    body = "".join(chain.from_iterable(zip(lines[1:], *pieces, repeat(newline))))
-    return (lines[0] + newline + body).encode("utf-8-sig")
+    fields = _answer_fields(located, table.columns)
+    header = lines[0] + "".join(d + _quote(name, d) for name in fields).encode("utf-8")
+    pieces = _cell_pieces(located.answers, list(fields.values()), d.encode("utf-8"), newline)
+    # One bytes.join over [header, line, cells…, line, cells…]: a list filled by strided
+    # slice assignment, so no per-row concatenation or Python loop.
+    step = len(pieces) + 1
+    parts: list[bytes] = [b""] * (1 + rows * step)
+    parts[0] = codecs.BOM_UTF8 + header + newline
+    parts[1::step] = lines[1:]
+    for k, cells in enumerate(pieces, start=2):
+        parts[k::step] = cells
+    return b"".join(parts)
 
 
-def _cell_texts(columns: dict[str, np.ndarray], d: str) -> list[list[str]]:
-    """Per column group, one text per row (delimiter first). Runs of object columns have
-    few distinct combinations: each is formatted once and shared."""
-    out: list[list[str]] = []
-    group: list[np.ndarray] = []
-
-    def flush() -> None:
-        if not group:
-            return
-        n = len(group[0])
-        keys = np.zeros(n, dtype=np.int64)
-        for values in group:
-            codes, _ = pd.factorize(values, use_na_sentinel=True)
-            keys = keys * (int(codes.max(initial=0)) + 2) + codes + 1
-        _, first_rows, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        texts = [
-            "".join(d + _quote(_text(values[row]), d) for values in group)
-            for row in first_rows.tolist()
-        ]
-        out.append(np.array(texts, dtype=object)[inverse].tolist())
-        group.clear()
-
-    for values in columns.values():
+def _cell_pieces(answers: Answers, names: list[str], d: bytes, newline: bytes) -> list[list[bytes]]:
+    """Per run of columns, one bytes piece per row (delimiter first), the last one ending in
+    the newline. Runs of text columns have few distinct combinations (park, names, flags): each
+    is formatted once and shared; float columns are formatted in numpy."""
+    runs: list[list[str]] = []
+    for name in names:
+        text = getattr(answers, name).dtype == object
+        if text and runs and getattr(answers, runs[-1][0]).dtype == object:
+            runs[-1].append(name)
+        else:
+            runs.append([name])
+    out: list[list[bytes]] = []
+    for i, run in enumerate(runs):
+        end = newline if i == len(runs) - 1 else b""
+        values = getattr(answers, run[0])
         if values.dtype == object:
-            group.append(values)
-            continue
-        flush()
-        cells = [d + text for text in map(repr, values.tolist())]
-        for i in np.flatnonzero(~np.isfinite(values)).tolist():
-            cells[i] = d
-        out.append(cells)
-    flush()
+            out.append(_combination_texts([answers.factorized(name) for name in run], d, end))
+        else:
+            out.append(_float_texts(values, d))
+            if end:
+                out.append([end] * len(values))
     return out
+
+
+def _combination_texts(run: list[Coded], d: bytes, end: bytes) -> list[bytes]:
+    """``d`` + the cells of a run of object columns, given as (keys, table), plus ``end``."""
+    combined = np.zeros(len(run[0][0]), dtype=np.int64)
+    size = 1
+    for keys, table in run:
+        if size * len(table) >= 2**62:  # re-number so the combined key cannot overflow
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+        combined = combined * len(table) + keys % len(table)  # -1 -> the table's last entry
+        size *= len(table)
+    row_keys, uniques = pd.factorize(combined)
+    first_rows = np.empty(len(uniques), dtype=np.int64)
+    first_rows[row_keys[::-1]] = np.arange(len(row_keys))[::-1]  # last write wins: first row
+    sep = d.decode("utf-8")
+    texts = [
+        "".join(sep + _quote(_text(table[keys[row]]), sep) for keys, table in run).encode("utf-8")
+        + end
+        for row in first_rows.tolist()
+    ]
+    return np.array(texts, dtype=object)[row_keys].tolist()
+
+
+def _float_texts(values: np.ndarray, d: bytes) -> list[bytes]:
+    """``d`` + ``repr(value)`` per row, ``d`` alone for NaN (an empty cell)."""
+    short = _is_short_decimal(values)
+    texts = _decimal_texts(values, short, d)
+    for i in np.flatnonzero(~short & np.isfinite(values)).tolist():
+        texts[i] = d + repr(float(values[i])).encode("ascii")
+    return texts
+
+
+def _is_short_decimal(values: np.ndarray) -> np.ndarray:
+    """True where the float is a decimal with at most _MAX_PLACES places whose repr is
+    plain ``[-]digits.digits`` (as every answer column: locate_points rounds them)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        size = np.abs(values)
+        exact = np.rint(values * _SCALE) / _SCALE == values  # False for NaN and inf
+        plain = (size < 1e8) & ((size >= 1e-4) | (values == 0))  # repr writes 1e-05
+    return exact & plain & ~((values == 0) & np.signbit(values))  # repr writes -0.0
+
+
+def _decimal_texts(values: np.ndarray, short: np.ndarray, d: bytes) -> list[bytes]:
+    """``d`` + the text of each ``short`` value (``d`` alone elsewhere), digits in numpy.
+
+    Such a float is k / 10**_MAX_PLACES for an integer k, and repr writes k's digits with the
+    point in place and trailing zeros dropped (one kept): the same bytes without a Python call
+    per row. Zero bytes mark "no character" and are squeezed out at the end.
+    """
+    with np.errstate(invalid="ignore"):
+        count = np.where(short, np.abs(np.rint(values * _SCALE)), 0).astype(np.int64)
+    whole, frac = np.divmod(count, 10**_MAX_PLACES)
+    places = next(
+        p for p in range(1, _MAX_PLACES + 1) if not (frac % 10 ** (_MAX_PLACES - p)).any()
+    )
+    frac //= 10 ** (_MAX_PLACES - places)
+    n_whole = len(str(int(whole.max(initial=0))))
+    chars = np.zeros((len(values), len(d) + 2 + n_whole + places), dtype=np.uint8)
+    chars[:, : len(d)] = np.frombuffer(d, dtype=np.uint8)
+    chars[:, len(d)] = np.where(short & (values < 0), ord("-"), 0)
+    point = len(d) + 1 + n_whole
+    for k in range(n_whole):  # least significant first; leading zeros dropped, "0" kept
+        shown = short & ((whole > 0) | (k == 0))
+        chars[:, point - 1 - k] = np.where(shown, whole % 10 + ord("0"), 0)
+        whole //= 10
+    chars[:, point] = np.where(short, ord("."), 0)
+    nonzero = np.zeros(len(values), dtype=bool)
+    for k in range(places):  # least significant first; trailing zeros dropped, one kept
+        digit = frac % 10
+        nonzero |= digit != 0
+        shown = short & (nonzero | (k == places - 1))
+        chars[:, point + places - k] = np.where(shown, digit + ord("0"), 0)
+        frac //= 10
+    return _compact_rows(chars)
+
+
+def _compact_rows(matrix: np.ndarray) -> list[bytes]:
+    """Each row of a uint8 matrix as bytes, the zero bytes removed (two masked copies)."""
+    filled = matrix != 0
+    lengths = filled.sum(axis=1)
+    packed = np.zeros_like(matrix)
+    packed[np.arange(matrix.shape[1]) < lengths[:, None]] = matrix[filled]
+    # An "S" array drops trailing zero bytes when converted to bytes objects.
+    return packed.view(f"S{matrix.shape[1]}").ravel().tolist()
 
 
 def _text(value: object) -> str:

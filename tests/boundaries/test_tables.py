@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from boundaries import tables
 from boundaries.frames import bundled_frames
 from boundaries.locating import LocatingIndex
 from boundaries.tables import guess_columns, locate_table, read_table, write_table
@@ -121,7 +122,7 @@ def test_fast_and_general_writers_agree(index: LocatingIndex) -> None:
     table = read_table(data, "r.csv")
     located = locate_table(table, index)
     fast = pd.read_csv(io.BytesIO(write_table(table, located)), encoding="utf-8-sig")
-    table.text = None  # force the DataFrame writer
+    table.body = None  # force the DataFrame writer
     table.frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     general = pd.read_csv(io.BytesIO(write_table(table, located)), encoding="utf-8-sig")
     pd.testing.assert_frame_equal(fast, general)
@@ -192,3 +193,96 @@ def test_existing_answer_column_names_are_kept(index: LocatingIndex, inside_poin
         io.BytesIO(write_table(table, locate_table(table, index))), encoding="utf-8-sig"
     )
     assert frame["park"][0] == "用户自己的" and frame["park_parkgeo"][0] == "baofeng"
+
+
+# --- the fast paths against plain references -------------------------------------------------
+
+
+def test_numbers_are_written_as_repr_writes_them() -> None:
+    rng = np.random.default_rng(9)
+    values = np.concatenate(
+        [
+            np.round(rng.uniform(-30_000, 30_000, 5_000), 1) + 0.0,  # distances
+            np.round(rng.uniform(-180, 180, 5_000), 7),  # lon/lat
+            [0.0, -0.0, 0.1, -0.1, 1.0, 9.9, 10.0, 99999.9, 1e-4, -1e-4, 1e-5, 5e-7],
+            [12345678.9, 1e8, 1e16, 1e20, 0.1 + 0.2, 1 / 3, np.nan, np.inf, -np.inf],
+        ]
+    )
+    got = tables._float_texts(values, b";")
+    expected = [b";" + (repr(v).encode() if np.isfinite(v) else b"") for v in values.tolist()]
+    assert got == expected
+
+
+def _reference_csv(table, located) -> bytes:
+    """The annotated CSV row by row in plain Python: the oracle for the fast writer."""
+    d = table.delimiter
+    body = table.body.decode("utf-8")
+    newline = "\r\n" if "\r\n" in body else "\n"
+    lines = body.split(newline)
+    if lines[-1] == "":
+        lines.pop()
+    columns = tables.answer_columns(located, table.columns)
+    out = [lines[0] + "".join(d + tables._quote(name, d) for name in columns)]
+    for i, line in enumerate(lines[1:]):
+        cells = []
+        for values in columns.values():
+            v = values[i]
+            if isinstance(v, float):
+                cells.append("" if np.isnan(v) else repr(float(v)))
+            else:
+                cells.append(tables._quote(tables._text(v), d))
+        out.append(line + "".join(d + c for c in cells))
+    return ("\ufeff" + newline.join(out) + newline).encode("utf-8")
+
+
+_TRICKY = [
+    ('名称,地址,lon,lat\n甲,"平顶山, 宝丰县",{lon},{lat}\n乙,"说""引号""",113.2,33.6\n', "utf-8"),
+    ("\ufeff名称,经度,纬度\r\n甲,{lon},{lat}\r\n乙,东经113度,33.6\r\n丙,,\r\n", "utf-8"),
+    ("企业名称,经度,纬度\n平顶山某某公司,{lon},{lat}\n,NaN,inf\n乙,-0.0,1e-5", "gbk"),
+    ("名称;lon;lat\n甲;{lon};{lat}\n\n乙;33.6;113.2\n\n", "utf-8"),
+    ("名称\tlon\tlat\n甲\t {lon} \t{lat}\n乙\t213.1\t33.6\n", "utf-8"),
+    ("park,warning,lon,lat\nx,y,{lon},{lat}\nx,y,0,0\n", "utf-8"),
+]
+
+
+@pytest.mark.parametrize(("template", "encoding"), _TRICKY)
+def test_fast_writer_matches_a_row_by_row_reference(
+    index: LocatingIndex, inside_point, template: str, encoding: str
+) -> None:
+    csv = template.format(lon=inside_point[0], lat=inside_point[1])
+    table = read_table(csv.encode(encoding), "t.csv")
+    located = locate_table(table, index)
+    out = write_table(table, located)
+    assert out == _reference_csv(table, located)
+    frame = pd.read_csv(
+        io.BytesIO(out), sep=table.delimiter, encoding="utf-8-sig", skip_blank_lines=False
+    )
+    assert len(frame) == table.extra["rows"]  # every row, blank lines included
+
+
+def test_projected_input_with_float_columns_last(index: LocatingIndex, inside_point) -> None:
+    e, n = from_cgcs2000([inside_point[0], 113.0], [inside_point[1], 33.0], "EPSG:4547")
+    csv = f"点号,X,Y\r\nJ1,{n[0]:.3f},{e[0]:.3f}\r\nJ2,{n[1]:.3f},{e[1]:.3f}\r\nJ3,,\r\n"
+    table = read_table(csv.encode(), "survey.csv")
+    located = locate_table(table, index, crs="EPSG:4547")
+    out = write_table(table, located)
+    assert out == _reference_csv(table, located)
+    assert out.decode("utf-8-sig").split("\r\n")[0].endswith(",cgcs2000_lon,cgcs2000_lat")
+
+
+def test_chunks_keep_the_answer_codes_consistent(index: LocatingIndex, monkeypatch) -> None:
+    """Answers of several chunks are joined with their lookup codes: table[keys] is the column."""
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 700)
+    rng = np.random.default_rng(4)
+    west, south, east, north = index.bounds
+    rows = [
+        f"{a:.6f},{b:.6f}"
+        for a, b in zip(rng.uniform(west, east, 3000), rng.uniform(south, north, 3000), strict=True)
+    ]
+    rows[10] = "x,33.7"
+    table = read_table(("lon,lat\n" + "\n".join(rows) + "\n").encode(), "c.csv")
+    answers = locate_table(table, index).answers
+    for name in ("inside", "park", "park_name", "section", "nearest_park", "near_edge", "warning"):
+        keys, values = answers.factorized(name)
+        assert list(values[keys]) == list(getattr(answers, name)), name
+    assert "warning" not in answers.codes  # free texts are hashed when asked for
