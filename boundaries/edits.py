@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from pydantic import BaseModel, ValidationError
 from shapely.geometry import MultiPolygon, Point, Polygon
@@ -353,6 +354,8 @@ def _area_columns(geometry: BaseGeometry, label: str) -> dict[str, Any]:
     if not geometry.is_valid:
         raise InvalidInput(f"{label}: the boundary is not a valid polygon")
     check_in_region(geometry, label)
+    # Heights (GeoJSON's optional third ordinate) are dropped: the columns are 2D.
+    geometry = shapely.force_2d(geometry)
     return {"geom": from_shape(as_multipolygon(geometry), srid=SRID)}
 
 

@@ -26,8 +26,13 @@ def in_region(geometry: BaseGeometry) -> bool:
 
 
 def describe_bounds(geometry: BaseGeometry) -> str:
-    west, south, east, north = geometry.bounds
-    return f"lon {west:.5f}…{east:.5f}, lat {south:.5f}…{north:.5f}"
+    west, south, east, north = (_number(v) for v in geometry.bounds)
+    return f"lon {west}…{east}, lat {south}…{north}"
+
+
+def _number(value: float) -> str:
+    # Five decimals for degrees and metres; a wild value (1e308) would print 300 digits.
+    return f"{value:.5f}" if abs(value) < 1e9 else f"{value:.6g}"
 
 
 def check_in_region(geometry: BaseGeometry, label: str) -> None:

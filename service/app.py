@@ -14,8 +14,9 @@ from sqlalchemy.orm import sessionmaker
 
 from geo.errors import DatabaseUnavailable
 from maps.interactive import ASSET_DIR, DEFAULT_ASSET_BASE
-from service import errors
+from service import errors, responses
 from service.database import database_url, make_engine
+from service.limits import BodySizeLimit
 from service.routers import admin, checks, exports, features, health, locate, maps, ogc, tiles
 from service.settings import Settings
 
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.embedded = settings.uses_embedded_db
     errors.install(app)
     app.mount(DEFAULT_ASSET_BASE.rstrip("/"), StaticFiles(directory=ASSET_DIR), name="map-assets")
-    if settings.cors_origins:
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    if settings.cors_origins:  # added last, so outermost: a 413 still carries CORS headers
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -66,5 +68,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     for module in (health, features, maps, checks, ogc, tiles, exports, admin, locate):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=responses.COMMON)
     return app

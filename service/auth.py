@@ -12,7 +12,8 @@ import hmac
 import logging
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from geo.errors import ParkgeoError, Unauthorized
 from service.dependencies import SettingsDep
@@ -20,6 +21,14 @@ from service.dependencies import SettingsDep
 log = logging.getLogger(__name__)
 
 SCHEME = "bearer"
+
+# Only documents the scheme in OpenAPI (the "Authorize" button of /docs); the header is
+# read below, so a missing or wrong one gets our own 401 message.
+_DOCUMENTED = HTTPBearer(
+    auto_error=False,
+    scheme_name="writeToken",
+    description="A write token from PARKGEO_TOKENS; its name is recorded as changed_by.",
+)
 
 
 class Forbidden(ParkgeoError):
@@ -38,7 +47,11 @@ def _presented_token(request: Request) -> str:
     return token.strip()
 
 
-def require_writer(request: Request, settings: SettingsDep) -> str:
+def require_writer(
+    request: Request,
+    settings: SettingsDep,
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(_DOCUMENTED)] = None,
+) -> str:
     """The configured name of the bearer token; 401 when missing, 403 when wrong."""
     token = _presented_token(request)
     if not settings.tokens:

@@ -5,11 +5,15 @@ Responses carry the planner-facing message only: no stack traces, no SQL.
 
 from __future__ import annotations
 
+import http
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
 
 from boundaries.edits import EditConflict
 from geo.errors import (
@@ -62,6 +66,38 @@ def install(app: FastAPI) -> None:
             headers=headers,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [_problem(error) for error in exc.errors()]
+        log.info("%s %s -> 422: %s", request.method, request.url.path, "; ".join(problems))
+        return JSONResponse(
+            {
+                "detail": "参数有误 / invalid request: " + "; ".join(problems),
+                "error": "InvalidInput",
+                "errors": [
+                    {"location": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                    for e in exc.errors()
+                ],
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        detail = (
+            exc.detail if isinstance(exc.detail, str) else http.HTTPStatus(exc.status_code).phrase
+        )
+        if exc.status_code == 404 and detail == "Not Found":  # no route matched the path
+            detail = (
+                f"没有这个地址 / no such address: {request.url.path!r}; "
+                "the API is described at /docs"
+            )
+        return JSONResponse(
+            {"detail": detail, "error": _HTTP_KINDS.get(exc.status_code, "HTTPError")},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database unavailable during %s: %s", request.url.path, exc.orig)
@@ -72,6 +108,21 @@ def install(app: FastAPI) -> None:
             },
             status_code=503,
             headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(DataError)
+    async def _unusable_value(request: Request, exc: DataError) -> JSONResponse:
+        # SQLSTATE class 22 ("data exception"): a value from the request the database cannot
+        # take, e.g. a NUL character or a number out of range. The user can fix it; the
+        # statement and the driver's text stay in the log.
+        log.warning("unusable value during %s: %s", request.url.path, exc.orig)
+        return JSONResponse(
+            {
+                "detail": "请求中有无法使用的值 / a value in the request cannot be used "
+                "(for example a NUL character, or a number out of range)",
+                "error": "InvalidInput",
+            },
+            status_code=400,
         )
 
     @app.exception_handler(DBAPIError)
@@ -85,6 +136,22 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error during %s %s", request.method, request.url.path)
         return _internal()
+
+
+_HTTP_KINDS = {404: "NotFound", 405: "MethodNotAllowed", 413: "RequestTooLarge"}
+_LOCATIONS = {"query": "query parameter", "path": "path", "body": "body", "header": "header"}
+
+
+def _problem(error: dict[str, Any]) -> str:
+    """One validation error in words: where, what is wrong, and the value that was sent."""
+    where, *rest = [str(part) for part in error.get("loc", ())] or ["request"]
+    name = ".".join(rest)
+    place = f"{_LOCATIONS.get(where, where)} {name!r}" if name else _LOCATIONS.get(where, where)
+    text = f"{place}: {error.get('msg', 'invalid')}"
+    if error.get("type") != "missing" and "input" in error:
+        shown = repr(error["input"])
+        text += f" (got {shown[:60]}{'…' if len(shown) > 60 else ''})"
+    return text
 
 
 def _internal() -> JSONResponse:

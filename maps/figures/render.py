@@ -72,7 +72,8 @@ def render_figure(
         provenance date of the drawn geometry, so the same data gives the same figure.
 
     Raises ``InvalidInput`` for an unknown kind, format, paper, orientation or dpi and
-    ``NotFound`` for an unknown park code; both messages list the accepted values.
+    ``NotFound`` for an unknown park code (or no parks at all); both messages list the
+    accepted values.
     """
     _check_choice("format", fmt, FORMATS)
     with _render_lock, cjk_context(fonts):
@@ -112,6 +113,8 @@ def build_figure(
     _check_choice("orientation", orientation, ORIENTATIONS)
     if not isinstance(dpi, int) or not 50 <= dpi <= 1200:
         raise InvalidInput(f"dpi {dpi!r} is out of range; use a whole number from 50 to 1200")
+    if frames.parks.empty:  # e.g. an as_of before the register was loaded: nothing to place
+        raise NotFound("没有可绘制的园区 / no parks to draw on that date; try a later as_of")
     if kind == "park":
         codes = list(frames.parks["code"])
         if not code:

@@ -30,13 +30,26 @@ from geo.crs import parse_crs, to_cgcs2000
 from geo.errors import InvalidInput
 from service.auth import WriterDep
 from service.dependencies import SessionDep, SettingsDep
+from service.responses import FEATURE, GEOJSON, JSON, WRITE, content, errors
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["admin"])
 
-GEOJSON = "application/geo+json"
-CodePath = Annotated[str, PathParam(description="Stable code, e.g. zhanhe, rp-01")]
+CodePath = Annotated[
+    str, PathParam(description="Stable code, e.g. zhanhe, rp-01", examples=["zhanhe", "rp-01"])
+]
+_REPORT = {"type": "object", "description": "The pre-write import report."}
+IMPORT_RESPONSES = {
+    200: content((JSON, _REPORT), description="Dry run: the report; nothing written."),
+    201: content((JSON, _REPORT), description="Written: the report and the new version."),
+    **WRITE,
+    **errors(
+        422,
+        s422="Rejected by a check (the report says which), or a bad parameter; "
+        "nothing was written.",
+    ),
+}
 CommentQuery = Annotated[
     str | None, Query(description="Why (required for writes; stored with the version).")
 ]
@@ -108,7 +121,7 @@ async def _save_upload(upload: UploadFile, folder: Path, limit: int) -> Path:
     "/imports",
     summary="Import a surveyed boundary (GeoJSON, Shapefile .zip, GeoPackage, KML/KMZ, DXF, "
     "界址点 CSV/XLSX)",
-    responses={201: {"description": "written"}, 422: {"description": "rejected, with report"}},
+    responses=IMPORT_RESPONSES,
 )
 async def import_file(
     writer: WriterDep,
@@ -179,7 +192,13 @@ def _feature(session: Any, collection: str, code: str, status: int) -> Response:
 
 
 def _register_member_routes(path: str, collection: str, noun: str) -> None:
-    @router.post(f"/{path}", summary=f"Add a {noun}", status_code=201)
+    @router.post(
+        f"/{path}",
+        summary=f"Add a {noun}",
+        status_code=201,
+        response_class=Response,
+        responses={201: content((GEOJSON, FEATURE), description="Created"), **WRITE},
+    )
     def add(body: NewFeature, writer: WriterDep, session: SessionDep) -> Response:
         fields = dict(body.model_extra or {})
         change = edits.Change(writer, body.comment)
@@ -208,7 +227,12 @@ def _register_member_routes(path: str, collection: str, noun: str) -> None:
             code = row.code
         return _feature(session, collection, code, 201)
 
-    @router.patch(f"/{path}/{{code}}", summary=f"Change a {noun}'s attributes (new version)")
+    @router.patch(
+        f"/{path}/{{code}}",
+        summary=f"Change a {noun}'s attributes (new version)",
+        response_class=Response,
+        responses={200: content((GEOJSON, FEATURE)), **WRITE},
+    )
     def patch(code: CodePath, body: Patch, writer: WriterDep, session: SessionDep) -> Response:
         fields = dict(body.model_extra or {})
         if collection == "radiation_points":
@@ -219,7 +243,9 @@ def _register_member_routes(path: str, collection: str, noun: str) -> None:
             )
         return _feature(session, collection, code, 200)
 
-    @router.delete(f"/{path}/{{code}}", summary=f"Retire a {noun} (nothing is deleted)")
+    @router.delete(
+        f"/{path}/{{code}}", summary=f"Retire a {noun} (nothing is deleted)", responses=WRITE
+    )
     def retire(
         code: CodePath,
         writer: WriterDep,
@@ -250,7 +276,11 @@ _register_member_routes("park-sections", "park_sections", "section")
 _register_member_routes("radiation-points", "radiation_points", "radiation point")
 
 
-@router.post("/radiation-points/bulk", summary="Move many radiation points from a CSV/XLSX")
+@router.post(
+    "/radiation-points/bulk",
+    summary="Move many radiation points from a CSV/XLSX",
+    responses=WRITE,
+)
 async def bulk_points(
     writer: WriterDep,
     session: SessionDep,
@@ -278,7 +308,12 @@ async def bulk_points(
     return result
 
 
-@router.get("/history/{code}", tags=["register"], summary="Every version of a member")
+@router.get(
+    "/history/{code}",
+    tags=["register"],
+    summary="Every version of a member",
+    responses=errors(404),
+)
 def member_history(code: CodePath, session: SessionDep) -> dict[str, Any]:
     """Versions oldest first: valid from/to, who and why, geometry source, area and the
     area change against the previous version (parks and sections), moves (points)."""

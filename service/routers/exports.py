@@ -12,10 +12,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from boundaries.exports import export_bytes, export_crs, export_format
+from boundaries.exports import FORMATS, export_bytes, export_crs, export_format
 from boundaries.layers import layer
 from geo.errors import InvalidInput
 from service.dependencies import SessionDep
+from service.responses import binary, errors
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["exports"])
@@ -36,13 +37,18 @@ def _split(filename: str) -> tuple[str, str]:
     "/export/{filename}",
     summary="Download a layer as GeoPackage, Shapefile (zip), KML, GeoJSON or CSV",
     response_class=Response,
+    responses={
+        200: binary(*dict.fromkeys(f.media_type for f in FORMATS.values())),
+        **errors(400, 404),
+    },
 )
 def export(
     filename: Annotated[
         str,
         Path(
             description="COLLECTION.FORMAT: parks, park_sections or radiation_points . "
-            "gpkg, shp, kml, geojson or csv, e.g. parks.gpkg"
+            "gpkg, shp, kml, geojson or csv, e.g. parks.gpkg",
+            examples=["parks.gpkg", "park_sections.shp", "radiation_points.csv"],
         ),
     ],
     session: SessionDep,

@@ -10,12 +10,35 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from boundaries.store import counts
+from service.responses import JSON, content
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
+_STATUS = {
+    "type": "object",
+    "required": ["status", "database"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "degraded"]},
+        "database": {
+            "type": "object",
+            "required": ["ok"],
+            "properties": {"ok": {"type": "boolean"}, "reason": {"type": "string"}},
+        },
+        "features": {"type": "object"},
+    },
+}
 
-@router.get("/health", summary="Service and database status")
+
+@router.get(
+    "/health",
+    summary="Service and database status",
+    response_class=JSONResponse,
+    responses={
+        200: content((JSON, _STATUS)),
+        503: content((JSON, _STATUS), description="The database cannot be reached: why."),
+    },
+)
 def health(request: Request) -> JSONResponse:
     """200 with the database's PostGIS version and feature counts, 503 with the reason."""
     try:

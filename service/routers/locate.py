@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -29,6 +30,7 @@ from boundaries.tables import (
 from geo.crs import ACCEPTED_FORMS, parse_crs
 from geo.errors import InvalidInput
 from service.dependencies import AsOfDep, SessionDep, SettingsDep
+from service.responses import JSON, content, errors
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +91,30 @@ _POST_BODY = {
 }
 
 
+_ANSWER = {
+    "type": "object",
+    "description": "park, section, inside, distance_m, nearest_park, near_edge, warning…",
+}
+_LOCATED = content(
+    (JSON, {"type": "array", "items": _ANSWER}),
+    (FORMATS["csv"], {"type": "string", "format": "binary"}),
+    (FORMATS["xlsx"], {"type": "string", "format": "binary"}),
+    description="JSON in: a JSON list, in input order. A file in: the same file with the "
+    "answer columns added.",
+)
+
+
 def _answer(index: LocatingIndex, record: dict[str, Any]) -> dict[str, Any]:
     relevant = record["park"] or record["nearest_park"]
     record["note"] = index.note(relevant)
     return record
 
 
-@router.get("/locate", summary="Is this point inside a park? (one point)")
+@router.get(
+    "/locate",
+    summary="Is this point inside a park? (one point)",
+    responses={200: content((JSON, _ANSWER)), **errors(400)},
+)
 def locate_one(
     session: SessionDep,
     as_of: AsOfDep,
@@ -120,7 +139,8 @@ def locate_one(
     "/locate",
     summary="Locate many points: JSON, or an uploaded CSV/XLSX returned annotated",
     openapi_extra=_POST_BODY,
-    response_model=None,
+    response_class=Response,
+    responses={200: _LOCATED, **errors(400, 413)},
 )
 async def locate_many(
     request: Request, session: SessionDep, as_of: AsOfDep, settings: SettingsDep
@@ -150,7 +170,7 @@ async def locate_many(
                 'expected {"crs": "...", "points": [{"lon": …, "lat": …, "id": …}]}; '
                 f"{where}: {first['msg']}"
             ) from None
-        return await run_in_threadpool(_locate_json, index, batch)
+        return JSONResponse(await run_in_threadpool(_locate_json, index, batch))
     raise InvalidInput(
         f"unsupported content type {content_type!r}: send JSON or a multipart form with a file."
     )

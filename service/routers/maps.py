@@ -15,6 +15,7 @@ from boundaries.store import end_of_day, frames
 from maps.figures import render_figure
 from maps.interactive import DEFAULT_ASSET_BASE, industry_map, layout_map, render_html
 from service.dependencies import AsOfDayQuery, AsOfDep, SessionDep, SettingsDep
+from service.responses import HTML_PAGE, Responses, binary, content, errors
 
 router = APIRouter(tags=["maps"])
 
@@ -32,7 +33,13 @@ def _key(settings: SettingsDep) -> str | None:
     return settings.tianditu_key.get_secret_value() if settings.tianditu_key else None
 
 
-@router.get("/maps/layout", response_class=HTMLResponse, summary="Spatial layout map (HTML)")
+# response_class=Response: with HTMLResponse, FastAPI would document the JSON errors as HTML.
+PAGE: Responses = {200: content(HTML_PAGE)}
+
+
+@router.get(
+    "/maps/layout", response_class=Response, responses=PAGE, summary="Spatial layout map (HTML)"
+)
 def layout_page(
     request: Request,
     session: SessionDep,
@@ -51,7 +58,9 @@ def layout_page(
     return HTMLResponse(render_html(m, standalone=False))
 
 
-@router.get("/maps/industry", response_class=HTMLResponse, summary="Industry map (HTML)")
+@router.get(
+    "/maps/industry", response_class=Response, responses=PAGE, summary="Industry map (HTML)"
+)
 def industry_page(
     session: SessionDep, settings: SettingsDep, as_of: AsOfDep, basemap: Basemap = "osm"
 ) -> HTMLResponse:
@@ -68,7 +77,8 @@ def industry_page(
 @router.get(
     "/figures/{kind}.{fmt}",
     summary="Print-ready layout figure (PNG, SVG or PDF)",
-    responses={200: {"content": {media: {} for media in FIGURE_MEDIA.values()}}},
+    response_class=Response,
+    responses={200: binary(*FIGURE_MEDIA.values()), **errors(400, 404)},
 )
 def figure(
     kind: Literal["overview", "industry", "park"],

@@ -22,6 +22,16 @@ from geo.errors import InvalidInput
 from service import ogc_html as html
 from service.dependencies import SessionDep
 from service.etag import cached_response
+from service.responses import (
+    FEATURE,
+    FEATURE_COLLECTION,
+    HTML_PAGE,
+    LINKS,
+    NOT_MODIFIED,
+    Responses,
+    content,
+    errors,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
@@ -45,7 +55,12 @@ FormatQuery = Annotated[
     Query(description="Response format: json or html. Default: from the Accept header (JSON)."),
 ]
 CollectionPath = Annotated[
-    str, Path(description="Collection id: parks, park_sections or radiation_points")
+    str,
+    Path(
+        description="Collection id: parks, park_sections or radiation_points",
+        examples=list(LAYERS),
+        json_schema_extra={"enum": list(LAYERS)},
+    ),
 ]
 CrsQuery = Annotated[
     str | None,
@@ -55,6 +70,31 @@ CrsQuery = Annotated[
         "urn:parkgeo:def:crs:GCJ-02 (alias gcj02: Amap/Tencent coordinates, lon/lat).",
     ),
 ]
+
+
+_LINKED = {"type": "object", "required": ["links"], "properties": {"links": LINKS}}
+_CONFORMANCE = {
+    "type": "object",
+    "required": ["conformsTo"],
+    "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}},
+}
+_COLLECTIONS = {
+    "type": "object",
+    "required": ["collections", "links"],
+    "properties": {"collections": {"type": "array", "items": _LINKED}, "links": LINKS},
+}
+_QUERYABLES = {"type": "object", "required": ["properties"]}
+
+
+def _answers(
+    *media: tuple[str, dict[str, Any]], etag: bool = False, missing: bool = True
+) -> Responses:
+    """``responses=``: JSON (or GeoJSON) and HTML, 400 for a bad ``f`` or parameter, 404."""
+    return {
+        200: content(*media, HTML_PAGE),
+        **(NOT_MODIFIED if etag else {}),
+        **errors(400, *((404,) if missing else ())),
+    }
 
 
 def _wants_html(request: Request, f: str | None) -> bool:
@@ -125,7 +165,12 @@ def _etagged(request: Request, body: str, media: str, headers: dict[str, str]) -
     return cached_response(request, body.encode("utf-8"), media, headers)
 
 
-@router.get("", summary="Landing page (OGC API – Features)")
+@router.get(
+    "",
+    summary="Landing page (OGC API – Features)",
+    response_class=Response,
+    responses=_answers((JSON, _LINKED), missing=False),
+)
 @router.get("/", include_in_schema=False)
 def landing(request: Request, f: FormatQuery = None) -> Response:
     """Links to the API description, the conformance classes and the collections."""
@@ -155,7 +200,12 @@ def landing(request: Request, f: FormatQuery = None) -> Response:
     return _json(body)
 
 
-@router.get("/conformance", summary="Conformance classes")
+@router.get(
+    "/conformance",
+    summary="Conformance classes",
+    response_class=Response,
+    responses=_answers((JSON, _CONFORMANCE), missing=False),
+)
 def conformance(request: Request, f: FormatQuery = None) -> Response:
     if _wants_html(request, f):
         items = "".join(f"<li>{html.value(uri)}</li>" for uri in CONFORMANCE)
@@ -184,7 +234,12 @@ def _collection(request: Request, the_layer: Layer, extent: ogc.BBox | None) -> 
     return body
 
 
-@router.get("/collections", summary="The collections")
+@router.get(
+    "/collections",
+    summary="The collections",
+    response_class=Response,
+    responses=_answers((JSON, _COLLECTIONS), missing=False),
+)
 def collections(request: Request, session: SessionDep, f: FormatQuery = None) -> Response:
     as_html = _wants_html(request, f)
     listed = [_collection(request, item, ogc.extent(session, item.id)) for item in LAYERS.values()]
@@ -206,7 +261,12 @@ def collections(request: Request, session: SessionDep, f: FormatQuery = None) ->
     return _json({"collections": listed, "links": _self_links(request, as_html)})
 
 
-@router.get("/collections/{collection_id}", summary="One collection")
+@router.get(
+    "/collections/{collection_id}",
+    summary="One collection",
+    response_class=Response,
+    responses=_answers((JSON, _LINKED)),
+)
 def collection(
     request: Request, collection_id: CollectionPath, session: SessionDep, f: FormatQuery = None
 ) -> Response:
@@ -235,7 +295,12 @@ def collection(
     return _json(body)
 
 
-@router.get("/collections/{collection_id}/queryables", summary="Filterable properties")
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="Filterable properties",
+    response_class=Response,
+    responses={200: content(("application/schema+json", _QUERYABLES)), **errors(404)},
+)
 def queryables(request: Request, collection_id: CollectionPath) -> Response:
     """The property filters ``/items`` accepts, as JSON Schema."""
     the_layer = layer(collection_id)
@@ -257,7 +322,12 @@ def queryables(request: Request, collection_id: CollectionPath) -> Response:
     return _json(body, "application/schema+json")
 
 
-@router.get("/collections/{collection_id}/items", summary="Features of a collection")
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features of a collection",
+    response_class=Response,
+    responses=_answers((GEOJSON, FEATURE_COLLECTION), etag=True),
+)
 def items(
     request: Request,
     collection_id: CollectionPath,
@@ -365,7 +435,12 @@ def _items_html(the_layer: Layer, page: ogc.ItemsPage, query: ogc.ItemsQuery, li
     )
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature")
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="One feature",
+    response_class=Response,
+    responses=_answers((GEOJSON, FEATURE), etag=True),
+)
 def item(
     request: Request,
     collection_id: CollectionPath,

@@ -14,31 +14,45 @@ from fastapi import APIRouter, Path, Request, Response
 
 from boundaries import ogc
 from boundaries import tiles as tile_store
-from boundaries.layers import layer
+from boundaries.layers import LAYERS, layer
 from service.dependencies import SessionDep
 from service.etag import cached_response
+from service.responses import NOT_MODIFIED, binary, errors
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/tiles", tags=["vector tiles"])
 
 CollectionPath = Annotated[
-    str, Path(description="Collection id: parks, park_sections or radiation_points")
+    str,
+    Path(
+        description="Collection id: parks, park_sections or radiation_points",
+        examples=list(LAYERS),
+        json_schema_extra={"enum": list(LAYERS)},
+    ),
 ]
 CACHE_CONTROL = "public, max-age=60"
+# Documented, not enforced by FastAPI: the handler answers bad numbers 400, off-grid 404.
+_WHOLE = {"pattern": "^[0-9]{1,8}$"}
 
 
 @router.get(
     "/{collection}/{z}/{x}/{y}.mvt",
     summary="One Mapbox Vector Tile (WebMercatorQuad)",
     response_class=Response,
-    responses={200: {"content": {tile_store.TILE_MEDIA_TYPE: {}}}},
+    responses={
+        200: binary(tile_store.TILE_MEDIA_TYPE, description="The tile (may be empty)"),
+        **NOT_MODIFIED,
+        **errors(400, 404),
+    },
 )
 def tile(
     request: Request,
     collection: CollectionPath,
-    z: Annotated[str, Path(description="Zoom level, 0 to 22")],
-    x: Annotated[str, Path(description="Column, 0 to 2^z - 1")],
-    y: Annotated[str, Path(description="Row from the top (XYZ), 0 to 2^z - 1")],
+    z: Annotated[str, Path(description="Zoom level, 0 to 22", json_schema_extra=_WHOLE)],
+    x: Annotated[str, Path(description="Column, 0 to 2^z - 1", json_schema_extra=_WHOLE)],
+    y: Annotated[
+        str, Path(description="Row from the top (XYZ), 0 to 2^z - 1", json_schema_extra=_WHOLE)
+    ],
     session: SessionDep,
 ) -> Response:
     """A tile with no feature is a valid empty tile (200, empty body). Bad numbers or zooms
@@ -51,7 +65,7 @@ def tile(
     )
 
 
-@router.get("/{collection}/tilejson.json", summary="TileJSON 3.0 of a layer")
+@router.get("/{collection}/tilejson.json", summary="TileJSON 3.0 of a layer", responses=errors(404))
 def tilejson(request: Request, collection: CollectionPath, session: SessionDep) -> dict:
     """What MapLibre's ``{"type": "vector", "url": ...}`` source reads."""
     the_layer = layer(collection)
