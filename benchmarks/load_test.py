@@ -60,15 +60,18 @@ def main() -> None:
         cluster.up()
         env["PARKGEO_DATABASE_URL"] = cluster.url().render_as_string(hide_password=False)
     port = free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the server)
     env["PARKGEO_LOG_LEVEL"] = "WARNING"
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/parkgeo"), "serve", "--port", str(port),
          "--workers", str(args.workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base + "/health")
+        if not _wait_for(base + "/health"):
+            log.seek(0)
+            sys.exit(f"server did not become healthy:\n{log.read().decode()[-3000:]}")
         print(f"parkgeo with {args.workers} workers, wrk {args.connections} connections, "
               f"{args.seconds} s per endpoint, on loopback\n")  # fmt: skip
         print(f"{'endpoint':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
@@ -83,16 +86,16 @@ def main() -> None:
             cluster.destroy()
 
 
-def _wait_for(url: str, timeout_s: float = 60) -> None:
+def _wait_for(url: str, timeout_s: float = 60) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
-                    return
+                    return True
         except OSError:
             time.sleep(0.3)
-    sys.exit(f"server did not become healthy at {url}")
+    return False
 
 
 def _wrk(base: str, path: str, lua: str | None, seconds: int, connections: int) -> dict:
