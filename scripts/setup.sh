@@ -22,8 +22,21 @@ if ((${#missing[@]})); then
   rm -rf "${MPLCONFIGDIR:-$HOME/.cache/matplotlib}"
 fi
 
-if ! command -v uv >/dev/null 2>&1; then
-  echo "setup: installing uv"
-  python3 -m pip install --quiet --disable-pip-version-check uv 2>&1 | grep -v "ignored" || true
+# uv builds the venv from uv.lock. Debian's own python3 refuses `pip install` into the system
+# (PEP 668), so a missing uv goes into a private tools venv instead.
+uv=$(command -v uv || true)
+if [[ -z "$uv" ]]; then
+  uv=.tools/bin/uv
+  if [[ ! -x "$uv" ]]; then
+    echo "setup: installing uv into .tools/"
+    if ! python3 -m venv .tools >/dev/null 2>&1; then
+      sudo=""; [[ $EUID -ne 0 ]] && sudo="sudo"
+      $sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv .tools
+    fi
+    .tools/bin/python -m pip install --quiet --disable-pip-version-check uv 2>&1 \
+      | grep -v "ignored" || true
+  fi
 fi
-UV_PYTHON_DOWNLOADS=never uv sync --frozen --quiet ${UV_SYNC_GROUPS:-}
+UV_PYTHON_DOWNLOADS=never "$uv" sync --frozen --quiet ${UV_SYNC_GROUPS:-}
