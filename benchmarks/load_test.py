@@ -69,7 +69,7 @@ def main() -> None:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        if not _wait_for(base + "/health"):
+        if not _wait_for(base + "/health") or not _all_listening(port, args.workers):
             log.seek(0)
             sys.exit(f"server did not become healthy:\n{log.read().decode()[-3000:]}")
         print(f"parkgeo with {args.workers} workers, wrk {args.connections} connections, "
@@ -95,6 +95,23 @@ def _wait_for(url: str, timeout_s: float = 60) -> bool:
                     return True
         except OSError:
             time.sleep(0.3)
+    return False
+
+
+def _all_listening(port: int, workers: int, timeout_s: float = 60) -> bool:
+    """Wait until every worker listens (each has its own socket, after its startup).
+
+    /health answers as soon as one worker is up; wrk's keep-alive connections opened then
+    would all stay on that worker for the whole run. Reads /proc/net/tcp (Linux).
+    """
+    suffix = f":{port:04X}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with open("/proc/net/tcp") as table:
+            rows = [line.split() for line in table.readlines()[1:]]
+        if sum(1 for row in rows if row[1].endswith(suffix) and row[3] == "0A") >= workers:
+            return True
+        time.sleep(0.3)
     return False
 
 

@@ -4,6 +4,9 @@ The index (a ``geo.locate.ParkLocator`` plus a ``geo.nearest_edge.NearestEdge``)
 the store once per process and reused until the data changes: the cache key is a cheap
 aggregate (count, max id, max valid_from) of the park and section versions valid at ``as_of``,
 so an import or an edit invalidates it and batch lookups never run one SQL query per row.
+A server can skip even that query for a while: :func:`recent_index` hands out the index whose
+state was checked less than a given time ago, and any commit in this process expires every
+check at once (another process sees a change once its own check expires).
 
 Answers are per point: inside / park / section, the signed distance to the nearest park
 boundary (positive inside), ``near_edge`` when that distance is within the boundary's stated
@@ -17,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 from boundaries.frames import Frames
@@ -112,13 +116,20 @@ def _state(session: Session, as_of: datetime | None) -> tuple:
     )
 
 
+#: (database, as_of) -> (time.monotonic() of the last state check, the index it confirmed)
+_checked: dict[tuple[str, datetime | None], tuple[float, LocatingIndex]] = {}
+_commits = 0  # commits seen in this process: a check that overlapped one is not recorded
+
+
+def database_key(bind: Engine | Connection) -> str:
+    """Which database an index belongs to (its URL without the password)."""
+    return bind.engine.url.render_as_string(hide_password=True)
+
+
 def locating_index(session: Session, as_of: datetime | None = None) -> LocatingIndex:
     """The index for the store's state at ``as_of`` (None: now), rebuilt only on change."""
-    key = (
-        session.get_bind().engine.url.render_as_string(hide_password=True),
-        as_of,
-        _state(session, as_of),
-    )
+    commits = _commits
+    key = (database_key(session.get_bind()), as_of, _state(session, as_of))
     with _lock:
         index = _cache.get(key)
         if index is None:
@@ -128,7 +139,26 @@ def locating_index(session: Session, as_of: datetime | None = None) -> LocatingI
             for k in stale:
                 del _cache[k]
             _cache[key] = index
+        if commits == _commits:
+            _checked[key[:2]] = (time.monotonic(), index)
         return index
+
+
+def recent_index(database: str, as_of: datetime | None, max_age_s: float) -> LocatingIndex | None:
+    """The index :func:`locating_index` last gave for ``database`` and ``as_of``, if it checked
+    the store less than ``max_age_s`` seconds ago and nothing was committed here since."""
+    checked = _checked.get((database, as_of))
+    if checked is None or time.monotonic() - checked[0] >= max_age_s:
+        return None
+    return checked[1]
+
+
+@event.listens_for(Session, "after_commit")
+def _expire_checks(session: Session) -> None:
+    """A commit in this process (an import, an edit) may have changed the parks."""
+    global _commits
+    _commits += 1
+    _checked.clear()
 
 
 # --- answers --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from boundaries.migrate import upgrade
 from service.app import create_app
 from service.cli.app import app, console
 from service.cli.context import prepare_database
+from service.cli.workers import serve_workers
 from service.database import database_url, embedded_cluster, make_engine
 from service.settings import Settings
 
@@ -90,13 +91,14 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    log_level = settings.log_level.lower()  # WARNING and above: no access log
     prepare_database(settings).dispose()
     console.print(f"parkgeo: http://{host}:{port}/docs  (Ctrl+C to stop)")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
         return
     # Worker processes build their own app from the environment: hand them the URL.
     os.environ["PARKGEO_DATABASE_URL"] = database_url(settings).render_as_string(
         hide_password=False
     )
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+    serve_workers("service.app:create_app", host, port, workers, log_level)

@@ -7,6 +7,7 @@ with the answer columns added (same rows, same order, same format).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from boundaries.locating import LocatingIndex, locate_points, locating_index
+from boundaries.locating import LocatingIndex, locate_points
 from boundaries.tables import (
     FORMATS,
     locate_table,
@@ -29,7 +30,7 @@ from boundaries.tables import (
 )
 from geo.crs import ACCEPTED_FORMS, parse_crs
 from geo.errors import InvalidInput
-from service.dependencies import AsOfDep, SessionDep, SettingsDep
+from service.dependencies import LocatingIndexDep, SettingsDep
 from service.responses import JSON, content, errors
 
 log = logging.getLogger(__name__)
@@ -115,18 +116,28 @@ def _answer(index: LocatingIndex, record: dict[str, Any]) -> dict[str, Any]:
     summary="Is this point inside a park? (one point)",
     responses={200: content((JSON, _ANSWER)), **errors(400)},
 )
-def locate_one(
-    session: SessionDep,
-    as_of: AsOfDep,
+async def locate_one(
+    index: LocatingIndexDep,
     lon: Annotated[float, Query(description="Longitude, or EASTING for a projected CRS.")],
     lat: Annotated[float, Query(description="Latitude, or NORTHING for a projected CRS.")],
     crs: CrsQuery = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """inside / park / section / signed distance to the nearest park edge (m, + inside),
     nearest park when outside, ``near_edge`` within the boundary's stated precision, and a
     ``warning`` for a likely lon/lat swap or a point far from Pingdingshan."""
+    # async and without a session: the index comes from memory (get_locating_index) and one
+    # point costs less than a hop to the threadpool, unless an EPSG code first needs its
+    # pyproj transformer built (up to ~100 ms): that must not stall the event loop.
+    if crs is not None and _EPSG_CODE.match(crs):
+        return JSONResponse(await run_in_threadpool(_locate_one, index, lon, lat, crs))
+    return JSONResponse(_locate_one(index, lon, lat, crs))
+
+
+_EPSG_CODE = re.compile(r"^\s*(epsg:)?\s*\d+\s*$", re.IGNORECASE)
+
+
+def _locate_one(index: LocatingIndex, lon: float, lat: float, crs: str | None) -> dict[str, Any]:
     parsed = parse_crs(crs)
-    index = locating_index(session, as_of)
     answers = locate_points(index, [lon], [lat], parsed)
     record = answers.record(0)
     if record["inside"] is None:
@@ -142,9 +153,7 @@ def locate_one(
     response_class=Response,
     responses={200: _LOCATED, **errors(400, 413)},
 )
-async def locate_many(
-    request: Request, session: SessionDep, as_of: AsOfDep, settings: SettingsDep
-) -> Any:
+async def locate_many(request: Request, index: LocatingIndexDep, settings: SettingsDep) -> Any:
     """JSON ``{"crs": …, "points": [{"lon", "lat", "id"}, …]}`` gives a JSON list in input
     order. A multipart upload (``file``, optional ``x_col``, ``y_col``, ``crs``) gives the same
     file back with ``park``, ``section``, ``inside``, ``distance_m``, ``near_edge``,
@@ -154,7 +163,6 @@ async def locate_many(
     if length and length.isdigit() and int(length) > limit:
         raise _too_large(limit)
     content_type = request.headers.get("content-type", "")
-    index = await run_in_threadpool(locating_index, session, as_of)
     if content_type.startswith("multipart/form-data"):
         return await _locate_upload(request, index, limit)
     if content_type.startswith("application/json") or not content_type:
