@@ -34,11 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 import mapbox_vector_tile  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
 from boundaries.embedded import EmbeddedCluster, free_port  # noqa: E402
-from boundaries.loader import load_bundled  # noqa: E402
-from boundaries.migrate import upgrade  # noqa: E402
+from boundaries.loader import migrate_and_load  # noqa: E402
 
 SCHEMA = "tipg_bench"
 TABLES = ("parks", "park_sections", "radiation_points")
@@ -60,10 +58,7 @@ def _database(root: Path) -> tuple[EmbeddedCluster, str]:
     url = cluster.url()
     engine = create_engine(url)
     try:
-        upgrade(engine)
-        with Session(engine) as session:
-            load_bundled(session)
-            session.commit()
+        migrate_and_load(engine)
         with engine.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
             for table in TABLES:

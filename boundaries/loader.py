@@ -15,11 +15,14 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from boundaries.frames import read_shapes
+from boundaries.migrate import upgrade
 from boundaries.models import SRID, Park, ParkSection, RadiationPoint, ZoneDeclaration
 from boundaries.register import Register, data_dir, load_register
+from boundaries.store import is_empty
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,21 @@ def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
     if isinstance(geom, MultiPolygon):
         return geom
     raise TypeError(f"expected a Polygon or MultiPolygon, got {geom.geom_type}")
+
+
+def migrate_and_load(engine: Engine, *, only_if_empty: bool = False) -> LoadReport | None:
+    """Bring the schema to head, then load the bundled records the store has never seen.
+
+    With ``only_if_empty`` the bundled data goes only into a store that never held a park
+    (what ``serve`` does at start); ``None`` means nothing was loaded.
+    """
+    upgrade(engine)
+    with Session(engine) as session:
+        if only_if_empty and not is_empty(session):
+            return None
+        report = load_bundled(session)
+        session.commit()
+    return report
 
 
 def load_bundled(session: Session, folder: Path | None = None) -> LoadReport:

@@ -30,7 +30,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,8 +46,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 from boundaries.embedded import EmbeddedCluster, free_port  # noqa: E402
-from boundaries.loader import load_bundled  # noqa: E402
-from boundaries.migrate import upgrade  # noqa: E402
+from boundaries.loader import migrate_and_load  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
@@ -226,10 +224,7 @@ def _load(url: URL, *, create_extension: bool) -> None:
         if create_extension:
             with engine.begin() as conn:
                 conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        upgrade(engine)
-        with Session(engine) as session:
-            load_bundled(session)
-            session.commit()
+        migrate_and_load(engine)
     finally:
         engine.dispose()
 

@@ -22,8 +22,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from boundaries.embedded import EmbeddedCluster, free_port
-from boundaries.loader import load_bundled
-from boundaries.migrate import upgrade
+from boundaries.loader import migrate_and_load
 from service.app import create_app
 from service.settings import Settings
 
@@ -77,10 +76,7 @@ def template_url(server_url: URL) -> URL:
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        upgrade(engine)
-        with Session(engine) as session:
-            load_bundled(session)
-            session.commit()
+        migrate_and_load(engine)
     finally:
         engine.dispose()
     return url

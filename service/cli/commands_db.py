@@ -8,10 +8,8 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from sqlalchemy.orm import Session
 
-from boundaries.loader import load_bundled
-from boundaries.migrate import upgrade
+from boundaries.loader import migrate_and_load
 from service.app import create_app
 from service.cli.app import app, console
 from service.cli.context import prepare_database
@@ -67,10 +65,7 @@ def load() -> None:
     settings = Settings()
     engine = make_engine(database_url(settings))
     try:
-        upgrade(engine)
-        with Session(engine) as session:
-            report = load_bundled(session)
-            session.commit()
+        report = migrate_and_load(engine)
     finally:
         engine.dispose()
     console.print(

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from boundaries.loader import load_bundled
+from boundaries.loader import migrate_and_load
 from boundaries.migrate import upgrade
-from boundaries.store import is_empty
 from service.database import database_url, make_engine
 from service.settings import Settings
 
@@ -22,13 +21,12 @@ def prepare_database(settings: Settings, *, load_if_empty: bool = True) -> Engin
     """Start the embedded database if configured, migrate, and load the bundled data
     into an empty store. Idempotent: on a ready database it only checks."""
     engine = make_engine(database_url(settings))
-    upgrade(engine)
-    if load_if_empty:
-        with Session(engine) as session:
-            if is_empty(session):
-                report = load_bundled(session)
-                session.commit()
-                log.info("loaded the bundled dataset (%d records)", report.total)
+    if not load_if_empty:
+        upgrade(engine)
+        return engine
+    report = migrate_and_load(engine, only_if_empty=True)
+    if report is not None:
+        log.info("loaded the bundled dataset (%d records)", report.total)
     return engine
 
 

@@ -12,11 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from boundaries.embedded import EmbeddedCluster, free_port
-from boundaries.loader import load_bundled
-from boundaries.migrate import upgrade
+from boundaries.loader import migrate_and_load
 from service.app import create_app
 from tests.conftest import settings_for
 
@@ -28,10 +26,7 @@ def own_cluster() -> Iterator[EmbeddedCluster]:
     cluster = EmbeddedCluster(root, port=free_port(), fsync=False)
     cluster.up()
     engine = create_engine(cluster.url())
-    upgrade(engine)
-    with Session(engine) as session:
-        load_bundled(session)
-        session.commit()
+    migrate_and_load(engine)
     engine.dispose()
     try:
         yield cluster
