@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from geo.crs import local_metric_transformer
 from geo.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -282,13 +282,7 @@ class _BoundaryDistance:
     """Nearest park boundary in a local transverse Mercator (see the module docstring)."""
 
     def __init__(self, polygons: Sequence[BaseGeometry], codes: Sequence[str]) -> None:
-        west, south, east, north = shapely.total_bounds(polygons)
-        lon0, lat0 = (west + east) / 2, (south + north) / 2
-        local = CRS.from_proj4(
-            f"+proj=tmerc +lat_0={lat0:.6f} +lon_0={lon0:.6f} +k=1 +x_0=0 +y_0=0 "
-            "+ellps=GRS80 +units=m +no_defs"
-        )
-        self._to_local = Transformer.from_crs(CRS.from_epsg(4490), local, always_xy=True)
+        self._to_local = local_metric_transformer(shapely.total_bounds(polygons))
         pieces: list[BaseGeometry] = []
         owners: list[int] = []
         for k, poly in enumerate(polygons):

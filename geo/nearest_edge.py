@@ -32,8 +32,9 @@ from itertools import pairwise
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
+
+from geo.crs import local_metric_transformer
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,7 @@ class NearestEdge:
         cell_m: float = 250.0,
         margin_m: float = 30_000.0,
     ) -> None:
-        west, south, east, north = shapely.total_bounds(polygons)
-        lon0, lat0 = (west + east) / 2, (south + north) / 2
-        local = CRS.from_proj4(
-            f"+proj=tmerc +lat_0={lat0:.6f} +lon_0={lon0:.6f} +k=1 +x_0=0 +y_0=0 "
-            "+ellps=GRS80 +units=m +no_defs"
-        )
-        self._to_local = Transformer.from_crs(CRS.from_epsg(4490), local, always_xy=True)
+        self._to_local = local_metric_transformer(shapely.total_bounds(polygons))
         self._segments(polygons)
         self._build_grid(cell_m, margin_m)
 
