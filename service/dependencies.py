@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from boundaries.layers import LAYERS
 from boundaries.locating import LocatingIndex, locating_index, recent_index
 from boundaries.store import end_of_day
 from service.settings import Settings
@@ -77,3 +78,13 @@ def _checked_index(make_session: sessionmaker[Session], as_of: datetime | None) 
 
 
 LocatingIndexDep = Annotated[LocatingIndex, Depends(get_locating_index)]
+
+#: A map-layer collection in a path (OGC API items, tiles): documented as an enum.
+CollectionPath = Annotated[
+    str,
+    Path(
+        description="Collection id: parks, park_sections or radiation_points",
+        examples=list(LAYERS),
+        json_schema_extra={"enum": list(LAYERS)},
+    ),
+]

@@ -20,7 +20,7 @@ from boundaries.layer_crs import CRS84_URI, EPSG4490_URI, OGC_CRS, resolve_crs
 from boundaries.layers import LAYERS, Layer, layer
 from geo.errors import InvalidInput
 from service import ogc_html as html
-from service.dependencies import SessionDep
+from service.dependencies import CollectionPath, SessionDep
 from service.etag import cached_response
 from service.responses import (
     FEATURE,
@@ -53,14 +53,6 @@ _ITEM_PARAMS = {"f", "crs"}
 FormatQuery = Annotated[
     str | None,
     Query(description="Response format: json or html. Default: from the Accept header (JSON)."),
-]
-CollectionPath = Annotated[
-    str,
-    Path(
-        description="Collection id: parks, park_sections or radiation_points",
-        examples=list(LAYERS),
-        json_schema_extra={"enum": list(LAYERS)},
-    ),
 ]
 CrsQuery = Annotated[
     str | None,

@@ -14,22 +14,14 @@ from fastapi import APIRouter, Path, Request, Response
 
 from boundaries import ogc
 from boundaries import tiles as tile_store
-from boundaries.layers import LAYERS, layer
-from service.dependencies import SessionDep
+from boundaries.layers import layer
+from service.dependencies import CollectionPath, SessionDep
 from service.etag import cached_response
 from service.responses import NOT_MODIFIED, binary, errors
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/tiles", tags=["vector tiles"])
 
-CollectionPath = Annotated[
-    str,
-    Path(
-        description="Collection id: parks, park_sections or radiation_points",
-        examples=list(LAYERS),
-        json_schema_extra={"enum": list(LAYERS)},
-    ),
-]
 CACHE_CONTROL = "public, max-age=60"
 # Documented, not enforced by FastAPI: the handler answers bad numbers 400, off-grid 404.
 _WHOLE = {"pattern": "^[0-9]{1,8}$"}
