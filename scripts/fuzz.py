@@ -36,29 +36,14 @@ sys.path.insert(0, str(ROOT))
 
 import schemathesis  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.core.failures import FailureGroup  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from boundaries.embedded import EmbeddedCluster, free_port  # noqa: E402
 from boundaries.loader import migrate_and_load  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.settings import Settings  # noqa: E402
+from tests.fuzzing import AUTH, CHECKS, TOKEN  # noqa: E402
 
-TOKEN = "fuzz-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 

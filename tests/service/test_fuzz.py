@@ -17,29 +17,14 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import not_a_server_error
 from schemathesis.python.asgi import shutdown_lifespans
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from sqlalchemy.engine import URL
 
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import _admin, _copy_of_template, settings_for
+from tests.fuzzing import AUTH, CHECKS, TOKEN
 
-TOKEN = "fuzz-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 DATABASE = "parkgeo_fuzz_suite"
 EXAMPLES = 5  # per operation and generation mode (schema-valid, schema-violating)
 
